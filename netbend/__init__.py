@@ -1,0 +1,50 @@
+"""netbend: network bending for pretrained generative image models.
+
+The public API::
+
+    import netbend
+
+    generator = netbend.load_generator("faces")
+    result = netbend.train(netbend.RunConfig(objectives=["class:goldfish", "fidelity:2"]), "runs/goldfish")
+    bent, manifest = netbend.load_bend("runs/goldfish")
+    images = netbend.sample(bent, count=16, seed=0, strength=0.5)
+    netbend.save_grid(images, "goldfish.png")
+"""
+
+from netbend.bending import MODULES, BendPoint, BentGenerator, build_module
+from netbend.errors import NetbendError
+from netbend.generators import GENERATORS, GeneratorAdapter, InsertionPoint, load_generator
+from netbend.objectives import OBJECTIVES, Objective, parse_objective
+from netbend.sampling import sample, save_grid, save_images
+from netbend.storage.bend_folder import load_bend, save_bend
+from netbend.training.metrics import measure_bend
+from netbend.training.run import RunConfig, RunResult, train
+from netbend.training.trainer import TrainSettings, train_bend
+from netbend.version import __version__
+
+__all__ = [
+    "GENERATORS",
+    "MODULES",
+    "OBJECTIVES",
+    "BendPoint",
+    "BentGenerator",
+    "GeneratorAdapter",
+    "InsertionPoint",
+    "NetbendError",
+    "Objective",
+    "RunConfig",
+    "RunResult",
+    "TrainSettings",
+    "__version__",
+    "build_module",
+    "load_bend",
+    "load_generator",
+    "measure_bend",
+    "parse_objective",
+    "sample",
+    "save_bend",
+    "save_grid",
+    "save_images",
+    "train",
+    "train_bend",
+]

@@ -1,0 +1,31 @@
+"""``netbend layers``: list a generator's insertion points and activation shapes."""
+
+from __future__ import annotations
+
+import json
+
+from netbend.generators import load_generator
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("layers", help="list the layers where a bending module can be inserted")
+    parser.add_argument("--generator", default="faces", help="generator spec (default: faces)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of {name, kind, shape}")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    generator = load_generator(args.generator)
+    points = generator.insertion_points()
+    if args.json:
+        print(json.dumps([point.as_dict() for point in points], indent=2))
+        return 0
+    default = getattr(generator, "default_layer", None)
+    name_width = max(len("layer"), *(len(point.name) for point in points))
+    kind_width = max(len("module"), *(len(point.kind) for point in points))
+    print(f"{'layer':<{name_width}}  {'module':<{kind_width}}  activation (C x H x W)")
+    for point in points:
+        shape = " x ".join(str(size) for size in point.shape)
+        marker = "  (default)" if point.name == default else ""
+        print(f"{point.name:<{name_width}}  {point.kind:<{kind_width}}  {shape}{marker}")
+    return 0

@@ -1,0 +1,140 @@
+"""A training run from settings to a finished bend folder.
+
+``train`` is what ``netbend train`` and ``netbend demo`` call: build the modules,
+train them, measure the result on held-out latents and write the folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+
+from netbend.bending import BendPoint, BentGenerator, build_module
+from netbend.errors import NetbendError
+from netbend.generators import GeneratorAdapter, load_generator
+from netbend.objectives import WeightedObjective, parse_objective
+from netbend.storage.bend_folder import prepare_folder, save_bend, write_json
+from netbend.storage.images import labelled_rows, save_png
+from netbend.training.metrics import held_out_latents, measure_bend, render
+from netbend.training.trainer import TrainHistory, TrainSettings, train_bend
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines a training run; the manifest records all of it.
+
+    Attributes:
+        objectives: Objective specs such as ``class:goldfish`` or ``fidelity:0.5``.
+        generator: Generator spec.
+        layer: Insertion point; None picks the generator's default layer.
+        module: Bending module type.
+        module_options: Constructor options of the module (``hidden``, ``activation``…).
+        training: Steps, batch, learning rate and seed.
+    """
+
+    objectives: list[str]
+    generator: str = "faces"
+    layer: str | None = None
+    module: str = "conv"
+    module_options: dict = field(default_factory=dict)
+    training: TrainSettings = field(default_factory=TrainSettings)
+
+
+@dataclass
+class RunResult:
+    """What ``train`` produced: the folder, the trained bend, its history and metrics."""
+
+    folder: Path
+    bent: BentGenerator
+    history: TrainHistory
+    metrics: dict
+
+
+def default_layer(generator: GeneratorAdapter) -> str:
+    """Return the generator's preferred layer, or the middle insertion point."""
+    preferred = getattr(generator, "default_layer", None)
+    if preferred:
+        return preferred
+    points = generator.insertion_points()
+    return points[len(points) // 2].name
+
+
+def build_bend(generator: GeneratorAdapter, layer: str, module: str, module_options: dict, seed: int) -> BentGenerator:
+    """Attach a freshly initialised module (seeded with ``seed``) at ``layer``."""
+    point = generator.insertion_point(layer)
+    torch.manual_seed(seed)
+    chain = [build_module(module, point.shape[0], module_options)]
+    return BentGenerator(generator, [BendPoint(layer, point.shape, chain)])
+
+
+def write_losses(path: Path, history: TrainHistory) -> None:
+    """Write one CSV row per step: step, total loss, then each objective term."""
+    columns = ["step", "loss", *history.term_names]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(history.records)
+
+
+def write_before_after_grid(bent: BentGenerator, path: Path, count: int = 8) -> Path:
+    """Write the first ``count`` held-out latents as an original row over a bent row."""
+    latents = held_out_latents(bent, count)
+    rows = [("original", render(bent, latents, strength=0.0)), ("bent", render(bent, latents, strength=1.0))]
+    return save_png(labelled_rows(rows, scale=2), path)
+
+
+def train(config: RunConfig, out: str | Path, device: str | None = None, progress: bool = True) -> RunResult:
+    """Train a bend and write its folder.
+
+    Args:
+        config: The run's settings.
+        out: Output folder; created if missing.
+        device: Torch device for generator, modules and objectives (default: CPU).
+        progress: Show a progress bar.
+
+    Returns:
+        The folder, bent generator, loss history and metrics.
+
+    Raises:
+        NetbendError: invalid settings, unknown names, or an unwritable folder.
+    """
+    # Check everything a user could get wrong before any long work starts.
+    config.training.check()
+    folder = prepare_folder(out)
+    objectives: list[WeightedObjective] = [parse_objective(spec) for spec in config.objectives]
+    if not objectives:
+        raise NetbendError("training needs at least one objective, for example --objective class:goldfish")
+    generator = load_generator(config.generator, device=device)
+    layer = config.layer or default_layer(generator)
+    bent = build_bend(generator, layer, config.module, config.module_options, config.training.seed)
+    if device is not None:
+        bent.to(device)
+        for weighted in objectives:
+            weighted.objective.to(device)
+
+    started = time.perf_counter()
+    history = train_bend(bent, objectives, config.training, progress=progress)
+    seconds = time.perf_counter() - started
+    _logger.info("trained %d steps in %.1f s", history.steps_completed, seconds)
+
+    # Save the trained modules first, so nothing trained is lost if a later step fails.
+    extra = {
+        "objectives": [weighted.describe() for weighted in objectives],
+        "training": {**asdict(config.training), "optimizer": "adam", "steps_completed": history.steps_completed, "stopped": history.stopped},
+        "run": {"module": config.module, "module_options": config.module_options, "layer": layer},
+    }
+    save_bend(bent, folder, extra=extra)
+    write_losses(folder / "losses.csv", history)
+
+    metrics = measure_bend(bent, objectives)
+    metrics["training"] = {"seconds": round(seconds, 2), "steps_completed": history.steps_completed, "stopped": history.stopped}
+    write_json(folder / "metrics.json", metrics)
+    write_before_after_grid(bent, folder / "grid.png")
+    return RunResult(folder=folder, bent=bent, history=history, metrics=metrics)
