@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netbend.cli.report import print_run_summary
+from netbend.cli._summary import print_run_summary
 from netbend.presets import demo_config
 from netbend.training.run import train
 

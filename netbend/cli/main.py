@@ -1,7 +1,8 @@
 """The ``netbend`` command: a thin layer over the Python API.
 
-Each subcommand lives in its own module with ``add_parser(subparsers)`` and
-``run(args) -> int``; ``COMMANDS`` lists them in help order.
+Each subcommand lives in its own module of this package with
+``add_parser(subparsers)``; the parser it adds sets ``run(args) -> int`` as its
+default. Modules whose names start with an underscore are helpers, not commands.
 """
 
 from __future__ import annotations
@@ -9,12 +10,26 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import pkgutil
 import sys
+
+import netbend.cli
 
 from netbend.errors import NetbendError
 from netbend.version import __version__
 
-COMMANDS = ["layers", "train", "sample", "demo"]
+
+
+def command_modules() -> list:
+    """Import and return every subcommand module, sorted by name."""
+    modules = []
+    for info in sorted(pkgutil.iter_modules(netbend.cli.__path__), key=lambda info: info.name):
+        if info.name.startswith("_") or info.name == "main":
+            continue
+        module = importlib.import_module(f"netbend.cli.{info.name}")
+        if hasattr(module, "add_parser"):
+            modules.append(module)
+    return modules
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"netbend {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log where weights come from and other details")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        importlib.import_module(f"netbend.cli.{name.replace('-', '_')}").add_parser(subparsers)
+    for module in command_modules():
+        module.add_parser(subparsers)
     return parser
 
 

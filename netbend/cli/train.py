@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netbend.cli._options import module_options, positive_int
-from netbend.cli.report import print_run_summary
+from netbend.cli._summary import print_run_summary
 from netbend.training.run import RunConfig, train
 from netbend.training.trainer import TrainSettings
 
