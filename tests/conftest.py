@@ -5,19 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
-import torch
 
 from netbend.generators import load_generator
 from netbend.objectives.classifier import load_classifier
 
 # Tests run on the CPU unless NETBEND_TEST_DEVICE names another device.
 DEVICE = os.environ.get("NETBEND_TEST_DEVICE", "cpu")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _deterministic_threads():
-    torch.use_deterministic_algorithms(False)
-    yield
 
 
 @pytest.fixture
