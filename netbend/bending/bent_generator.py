@@ -32,7 +32,10 @@ def build_module(kind: str, channels: int, options: dict | None = None) -> nn.Mo
 
     cls = MODULES.get(kind)
     options = dict(options or {})
-    options.pop("channels", None)
+    if "channels" in options:
+        raise NetbendError(
+            f"bending module {kind!r} takes its channel count from the layer ({channels}); remove channels from its options"
+        )
     accepted = [name for name in inspect.signature(cls).parameters if name != "channels"]
     unknown = sorted(set(options) - set(accepted))
     if unknown:

@@ -107,13 +107,13 @@ def train(config: RunConfig, out: str | Path, device: str | None = None, progres
     """
     # Check everything a user could get wrong before any long work starts.
     config.training.check()
-    folder = prepare_folder(out)
     objectives: list[WeightedObjective] = [parse_objective(spec) for spec in config.objectives]
     if not objectives:
         raise NetbendError("training needs at least one objective, for example --objective class:goldfish")
     generator = load_generator(config.generator, device=device)
     layer = config.layer or default_layer(generator)
     bent = build_bend(generator, layer, config.module, config.module_options, config.training.seed)
+    folder = prepare_folder(out)
     if device is not None:
         bent.to(device)
         for weighted in objectives:
