@@ -1,4 +1,4 @@
-"""What every bending module shares: its config, the residual form, coordinates.
+"""Shared parts of bending modules: their config, the residual form, coordinates.
 
 A bending module maps an activation B x C x H x W to a tensor of the same shape.
 In the residual form (the default) it returns ``x + f(x)`` with the last layer of
@@ -51,7 +51,7 @@ def coordinate_grid(height: int, width: int, radius: bool, like: torch.Tensor) -
 
 
 class BendingModule(nn.Module):
-    """Base class: holds the constructor arguments so a module can be saved as JSON.
+    """Base class that stores the constructor arguments, so a module can be saved as JSON.
 
     Subclasses call ``super().__init__(channels, residual, **options)`` with every
     option that shapes the module, and build ``self.body``, an ``nn.Sequential``
@@ -92,7 +92,7 @@ class BendingModule(nn.Module):
             )
 
     def transform(self, x: torch.Tensor) -> torch.Tensor:
-        """The learned map f(x)."""
+        """Compute the learned map f(x)."""
         raise NotImplementedError
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

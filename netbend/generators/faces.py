@@ -87,7 +87,7 @@ def load_faces_network() -> DCGANGenerator:
 
 @GENERATORS.register("faces")
 def faces(argument: str | None = None) -> FacesGenerator:
-    """The embedded 64 x 64 face generator. Takes no argument."""
+    """Load the embedded 64 x 64 face generator; the spec takes no argument."""
     if argument:
         raise NetbendError(f"generator 'faces' takes no argument, got {argument!r}")
     return FacesGenerator(load_faces_network(), spec="faces")

@@ -49,7 +49,7 @@ class RunConfig:
 
 @dataclass
 class RunResult:
-    """What ``train`` produced: the folder, the trained bend, its history and metrics."""
+    """The outputs of ``train``: the folder, the trained bend, its history and metrics."""
 
     folder: Path
     bent: BentGenerator

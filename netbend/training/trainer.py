@@ -30,7 +30,7 @@ class TrainSettings:
             latents and the augmentation.
     """
 
-    steps: int = 150
+    steps: int = 120
     batch: int = 8
     lr: float = 2e-3
     seed: int = 0
