@@ -4,7 +4,7 @@ Figures:
 - train_steps_per_s: ``netbend.train_bend`` on the demo preset.
 - minimal_loop_steps_per_s: a hand-written loop doing the same work (same
   generator split at the same layer, same module, augmentation, classifier,
-  fidelity term and Adam), with none of netbend's machinery.
+  fidelity and diversity terms and Adam), with none of netbend's machinery.
 - ratio: the first over the second (goal >= 0.9).
 - step_gflop and achieved_gflops: floating-point work of one training step counted
   by ``torch.utils.flop_counter.FlopCounterMode`` (convolutions and matmuls, forward
@@ -34,6 +34,7 @@ from netbend.generators import load_generator
 from netbend.objectives import parse_objective
 from netbend.objectives.augment import random_views
 from netbend.objectives.classifier import load_classifier
+from netbend.objectives.diversity import pairwise_mean_distance
 from netbend.objectives.imagenet_class import TRAIN_VIEW_SIZE
 from netbend.presets import demo_config
 from netbend.training.run import build_bend
@@ -61,8 +62,10 @@ class MinimalLoop:
         split = int(config.layer.split(".")[1]) + 1
         self.prefix, self.suffix = network.main[:split], network.main[split:]
         self.batch = config.training.batch
-        self.fidelity_weight = float(config.objectives[1].split(":")[1])
-        self.target = parse_objective(config.objectives[0]).objective.target
+        weights = {weighted.objective.name: weighted for weighted in map(parse_objective, config.objectives)}
+        self.target = weights["class"].objective.target
+        self.fidelity_weight = weights["fidelity"].weight
+        self.diversity_weight = weights["diversity"].weight
         torch.manual_seed(0)
         self.module = build_module(config.module, 128)
         self.classifier = load_classifier("cpu")
@@ -79,7 +82,10 @@ class MinimalLoop:
         views = random_views(images, TRAIN_VIEW_SIZE, generator=self.augment_generator)
         logits = self.classifier(views)
         targets = torch.full((self.batch,), self.target)
-        loss = F.cross_entropy(logits, targets) + self.fidelity_weight * (images - originals).square().mean()
+        fidelity = (images - originals).square().mean()
+        ratio = pairwise_mean_distance(images) / pairwise_mean_distance(latents)
+        diversity = 1.0 / (ratio + 1e-5)
+        loss = F.cross_entropy(logits, targets) + self.fidelity_weight * fidelity + self.diversity_weight * diversity
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()

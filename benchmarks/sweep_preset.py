@@ -31,6 +31,7 @@ CANDIDATES = {
     "conv@main.8 fid5": ("main.8", "conv", ["fidelity:5"], 120),
     "conv@main.8 fid10 div": ("main.8", "conv", ["fidelity:10", "diversity*0.5"], 120),
     "conv@main.8 fid5 div": ("main.8", "conv", ["fidelity:5", "diversity*0.5"], 120),
+    "conv@main.8 fid10 div0.2": ("main.8", "conv", ["fidelity:10", "diversity*0.2"], 120),
     "conv_xy@main.8 fid5": ("main.8", "conv_xy", ["fidelity:5"], 120),
     "conv@main.11 fid5": ("main.11", "conv", ["fidelity:5"], 120),
     "cppn@main.8 fid5": ("main.8", "cppn", ["fidelity:5"], 120),

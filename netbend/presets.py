@@ -15,7 +15,7 @@ DEMO_TARGET = "jack-o'-lantern"
 def demo_config() -> RunConfig:
     """Return the demo run: a residual conv module after the 16 x 16 ReLU, toward jack-o'-lantern."""
     return RunConfig(
-        objectives=[f"class:{DEMO_TARGET}", "fidelity:5"],
+        objectives=[f"class:{DEMO_TARGET}", "fidelity:10", "diversity*0.2"],
         generator="faces",
         layer="main.8",
         module="conv",
