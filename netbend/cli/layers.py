@@ -23,9 +23,10 @@ def run(args) -> int:
     default = getattr(generator, "default_layer", None)
     name_width = max(len("layer"), *(len(point.name) for point in points))
     kind_width = max(len("module"), *(len(point.kind) for point in points))
-    print(f"{'layer':<{name_width}}  {'module':<{kind_width}}  activation (C x H x W)")
-    for point in points:
-        shape = " x ".join(str(size) for size in point.shape)
-        marker = "  (default)" if point.name == default else ""
-        print(f"{point.name:<{name_width}}  {point.kind:<{kind_width}}  {shape}{marker}")
+    shapes = [" x ".join(str(size) for size in point.shape) for point in points]
+    shape_width = max(len("activation (C x H x W)"), *(len(shape) for shape in shapes))
+    notes = ["; ".join(filter(None, [point.note, "default" if point.name == default else ""])) for point in points]
+    print(f"{'layer':<{name_width}}  {'module':<{kind_width}}  {'activation (C x H x W)':<{shape_width}}  note".rstrip())
+    for point, shape, note in zip(points, shapes, notes):
+        print(f"{point.name:<{name_width}}  {point.kind:<{kind_width}}  {shape:<{shape_width}}  {note}".rstrip())
     return 0
