@@ -90,6 +90,18 @@ def test_run_config_both_forms_rejected():
     assert "not both" in str(error.value)
 
 
+def test_run_config_point_dicts():
+    config = RunConfig(objectives=["fidelity"], points=[{"layer": "main.5", "module": "cppn"}])
+    assert config.point_specs() == [PointSpec("main.5", "cppn", {})]
+
+
+def test_run_config_bad_point_rejected():
+    config = RunConfig(objectives=["fidelity"], points=[{"layer": "main.5", "modules": "cppn"}])
+    with pytest.raises(NetbendError) as error:
+        config.point_specs()
+    assert "keys layer, module and module_options" in str(error.value)
+
+
 def test_train_two_layers_cli(tmp_path, capsys):
     out = tmp_path / "run"
     code = main(

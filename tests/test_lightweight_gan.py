@@ -237,9 +237,10 @@ def test_rejects_bad_checkpoint(tmp_path, content, message):
         ("/no/such/model.pt", "was not found"),
         ("model.pt?colour=red", "invalid option 'colour=red'"),
         ("model.pt?weights=best", "weights='best' is invalid"),
+        ("{checkpoint}?file=other.pt", "is already a file"),
     ],
 )
-def test_rejects_bad_spec(argument, message):
+def test_rejects_bad_spec(checkpoint, argument, message):
     with pytest.raises(NetbendError) as error:
-        load_generator(f"lightweight-gan:{argument}")
+        load_generator(f"lightweight-gan:{argument.format(checkpoint=checkpoint[0])}")
     assert message in str(error.value)

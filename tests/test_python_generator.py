@@ -68,6 +68,13 @@ def test_bend_changes_images():
     assert (changed - original).abs().max() > 1e-3
 
 
+def test_unknown_insertion_point_rejected():
+    generator = load_generator("python:toy_generator:build_bad_layer")
+    with pytest.raises(NetbendError) as error:
+        generator.insertion_points()
+    assert "offers insertion points ['body.9'] that are not submodules" in str(error.value)
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [

@@ -45,6 +45,10 @@ def build_dict():
     }
 
 
+def build_bad_layer():
+    return {"network": ToyGenerator(), "sample_latents": sample_latents, "insertion_points": ["body.9"]}
+
+
 def build_wrong_type():
     return ToyGenerator()
 

@@ -473,6 +473,8 @@ def resolve_location(location: str, options: dict[str, str]) -> tuple[Path, str]
             raise NetbendError(f"?revision= applies to hub repos, but {location} is a local path")
         if path.is_dir():
             path = path / options.get("file", HUB_FILENAME)
+        elif options.get("file"):
+            raise NetbendError(f"?file= names a file inside a folder or hub repo, but {location} is already a file")
         # The absolute path lets a bend folder find its generator from any working directory.
         return path, str(path.resolve())
     if path.suffix in (".pt", ".pth", ".safetensors") or not _hub.looks_like_repo_id(location):

@@ -65,10 +65,19 @@ class RunConfig:
         elif self.layer is not None or self.module != "conv" or self.module_options:
             raise NetbendError("set either points or layer/module/module_options in RunConfig, not both")
         else:
-            specs = [point if isinstance(point, PointSpec) else PointSpec(**point) for point in self.points]
+            specs = [point if isinstance(point, PointSpec) else _point_from_dict(point) for point in self.points]
         for spec in specs:
             spec.modules()  # raises on a malformed chain before any long work starts
         return specs
+
+
+def _point_from_dict(entry: dict) -> PointSpec:
+    try:
+        return PointSpec(**entry)
+    except TypeError:
+        raise NetbendError(
+            f"bend point {entry!r} must be a dict with the keys layer, module and module_options"
+        ) from None
 
 
 @dataclass
