@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
@@ -116,6 +117,15 @@ def test_layers_command(checkpoint, capsys):
     output = capsys.readouterr().out
     assert "stages.3.conv  Conv2d      32 x 64 x 64" in output
     assert "index 3 in Aldegheri et al." in output
+
+
+def test_layers_json_notes(checkpoint, capsys):
+    path, _ = checkpoint
+    assert main(["layers", "--generator", f"lightweight-gan:{path}", "--json"]) == 0
+    entry = json.loads(capsys.readouterr().out)[1]
+    assert entry["name"] == "stages.0.conv"
+    assert entry["shape"] == [32, 8, 8]
+    assert entry["note"].startswith("index 0 in Aldegheri et al.")
 
 
 def test_bent_and_sampled(checkpoint):

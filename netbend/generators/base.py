@@ -34,7 +34,11 @@ class InsertionPoint:
     note: str = ""
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "shape": list(self.shape), "note": self.note}
+        """Return name, kind and shape, plus ``note`` when the adapter gave one."""
+        entry = {"name": self.name, "kind": self.kind, "shape": list(self.shape)}
+        if self.note:
+            entry["note"] = self.note
+        return entry
 
 
 class GeneratorAdapter(abc.ABC):
