@@ -48,8 +48,8 @@ class GeneratorAdapter(abc.ABC):
     ``spec`` (the string that loads the same generator again), and implement
     ``sample_latents`` and ``to_images``. The default ``insertion_points`` lists
     every submodule whose output is a 4-D tensor; an adapter overrides
-    ``insertion_point_names`` to offer a curated subset, and may override
-    ``insertion_point_notes`` to describe them and set ``default_layer`` (an
+    ``insertion_point_names`` to offer a curated subset. It may also override
+    ``insertion_point_notes`` to describe them, and set ``default_layer`` (an
     attribute or property) to the layer a run uses when it names none.
 
     An adapter is registered by name in ``GENERATORS`` with a factory that takes
