@@ -12,6 +12,7 @@ The public API::
 """
 
 from netbend.bending import MODULES, BendPoint, BentGenerator, build_module
+from netbend.bending.chain_spec import PointSpec
 from netbend.errors import NetbendError
 from netbend.generators import GENERATORS, GeneratorAdapter, InsertionPoint, load_generator
 from netbend.objectives import OBJECTIVES, Objective, parse_objective
@@ -32,6 +33,7 @@ __all__ = [
     "InsertionPoint",
     "NetbendError",
     "Objective",
+    "PointSpec",
     "RunConfig",
     "RunResult",
     "TrainSettings",

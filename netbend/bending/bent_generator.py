@@ -22,8 +22,18 @@ from netbend.errors import NetbendError
 from netbend.generators.base import GeneratorAdapter
 
 
-def build_module(kind: str, channels: int, options: dict | None = None) -> nn.Module:
+def build_module(
+    kind: str, channels: int, options: dict | None = None, shape: tuple[int, int, int] | None = None
+) -> nn.Module:
     """Build the registered bending module ``kind`` for ``channels`` channels.
+
+    Args:
+        kind: Registered module type.
+        channels: Channel count of the activation.
+        options: Constructor options.
+        shape: Activation shape (C, H, W) at the insertion point. A module whose
+            constructor takes ``height`` or ``width`` gets them from here unless
+            ``options`` sets them.
 
     Raises:
         NetbendError: unknown kind or an option the module does not take.
@@ -42,6 +52,10 @@ def build_module(kind: str, channels: int, options: dict | None = None) -> nn.Mo
         raise NetbendError(
             f"bending module {kind!r} has no option {', '.join(unknown)}; it takes: {', '.join(accepted)}"
         )
+    if shape is not None:
+        for name, size in (("height", shape[1]), ("width", shape[2])):
+            if name in accepted:
+                options.setdefault(name, size)
     return cls(channels, **options)
 
 

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from netbend.bending.chain_spec import parse_options
+from netbend.errors import NetbendError
 
 
 def module_options(text: str) -> dict:
     """Parse ``key=value,key=value`` (values as JSON where they parse) into a dict."""
-    options = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise argparse.ArgumentTypeError(f"module option {item!r} must look like key=value, for example hidden=64")
-        try:
-            options[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.strip()] = value
-    return options
+    try:
+        return parse_options(text)
+    except NetbendError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def positive_int(text: str) -> int:

@@ -23,9 +23,15 @@ def run(args) -> int:
     default = getattr(generator, "default_layer", None)
     name_width = max(len("layer"), *(len(point.name) for point in points))
     kind_width = max(len("module"), *(len(point.kind) for point in points))
-    print(f"{'layer':<{name_width}}  {'module':<{kind_width}}  activation (C x H x W)")
-    for point in points:
-        shape = " x ".join(str(size) for size in point.shape)
+    shapes = [" x ".join(str(size) for size in point.shape) for point in points]
+
+    # A note column only when the adapter describes its points, so other tables keep their layout.
+    has_notes = any(point.note for point in points)
+    shape_width = max(len("activation (C x H x W)"), *(len(shape) for shape in shapes)) if has_notes else 0
+    header = f"{'layer':<{name_width}}  {'module':<{kind_width}}  {'activation (C x H x W)':<{shape_width}}"
+    print(f"{header}  note" if has_notes else header)
+    for point, shape in zip(points, shapes):
         marker = "  (default)" if point.name == default else ""
-        print(f"{point.name:<{name_width}}  {point.kind:<{kind_width}}  {shape}{marker}")
+        note = f"  {point.note}" if has_notes else ""
+        print(f"{point.name:<{name_width}}  {point.kind:<{kind_width}}  {shape:<{shape_width}}{note}{marker}".rstrip())
     return 0

@@ -29,5 +29,7 @@ def load_generator(spec: str, device: str | None = None) -> GeneratorAdapter:
 
 # Built-in adapters register themselves on import.
 from netbend.generators import faces as _faces  # noqa: E402,F401
+from netbend.generators import lightweight_gan as _lightweight_gan  # noqa: E402,F401
+from netbend.generators import python_factory as _python_factory  # noqa: E402,F401
 
 __all__ = ["GENERATORS", "GeneratorAdapter", "InsertionPoint", "load_generator"]

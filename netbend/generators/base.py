@@ -25,14 +25,20 @@ class InsertionPoint:
         name: Dotted path of the submodule inside ``GeneratorAdapter.network``.
         kind: Class name of that submodule, for display.
         shape: Activation shape at that point as (C, H, W).
+        note: What the point is, for display (empty when the adapter gives none).
     """
 
     name: str
     kind: str
     shape: tuple[int, int, int]
+    note: str = ""
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "shape": list(self.shape)}
+        """Return name, kind and shape, plus ``note`` when the adapter gave one."""
+        entry = {"name": self.name, "kind": self.kind, "shape": list(self.shape)}
+        if self.note:
+            entry["note"] = self.note
+        return entry
 
 
 class GeneratorAdapter(abc.ABC):
@@ -42,7 +48,12 @@ class GeneratorAdapter(abc.ABC):
     ``spec`` (the string that loads the same generator again), and implement
     ``sample_latents`` and ``to_images``. The default ``insertion_points`` lists
     every submodule whose output is a 4-D tensor; an adapter overrides
-    ``insertion_point_names`` to offer a curated subset.
+    ``insertion_point_names`` to offer a curated subset. It may also override
+    ``insertion_point_notes`` to describe them, and set ``default_layer`` (an
+    attribute or property) to the layer a run uses when it names none.
+
+    An adapter is registered by name in ``GENERATORS`` with a factory that takes
+    the spec's argument (the text after ``NAME:``, or None).
     """
 
     spec: str
@@ -78,6 +89,10 @@ class GeneratorAdapter(abc.ABC):
         """Return the submodule names offered as insertion points, or None for all."""
         return None
 
+    def insertion_point_notes(self) -> dict[str, str]:
+        """Return a short description per insertion point name, shown by ``netbend layers``."""
+        return {}
+
     def insertion_points(self) -> list[InsertionPoint]:
         """Return the insertion points in forward order, with activation shapes.
 
@@ -106,6 +121,12 @@ class GeneratorAdapter(abc.ABC):
         offered = self.insertion_point_names()
         submodules = dict(self.network.named_modules())
         if offered is not None:
+            unknown = [name for name in offered if name not in submodules]
+            if unknown:
+                raise NetbendError(
+                    f"generator {self.spec!r} offers insertion points {unknown} that are not submodules of its "
+                    f"network; valid names include {', '.join(list(submodules)[1:6])}…"
+                )
             candidates = [(name, submodules[name]) for name in offered]
         else:
             candidates = [(name, module) for name, module in submodules.items() if name]
@@ -133,4 +154,5 @@ class GeneratorAdapter(abc.ABC):
                 f"generator {self.spec!r} has no submodule with a B x C x H x W output, "
                 "so there is nowhere to insert a bending module"
             )
-        return [InsertionPoint(name, kind, shape) for name, (kind, shape) in seen.items()]
+        notes = self.insertion_point_notes()
+        return [InsertionPoint(name, kind, shape, notes.get(name, "")) for name, (kind, shape) in seen.items()]

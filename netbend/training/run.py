@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from netbend.bending import BendPoint, BentGenerator, build_module
+from netbend.bending.chain_spec import PointSpec
 from netbend.errors import NetbendError
 from netbend.generators import GeneratorAdapter, load_generator
 from netbend.objectives import WeightedObjective, parse_objective
@@ -30,13 +31,18 @@ _logger = logging.getLogger(__name__)
 class RunConfig:
     """Everything that defines a training run; the manifest records all of it.
 
+    A run bends one layer (``layer``, ``module``, ``module_options``) or several
+    (``points``); setting both is an error.
+
     Attributes:
         objectives: Objective specs such as ``class:goldfish`` or ``fidelity:0.5``.
         generator: Generator spec.
         layer: Insertion point; None picks the generator's default layer.
-        module: Bending module type.
+        module: Bending module type, or a chain such as ``sort_rows+conv``
+            (see ``netbend.bending.chain_spec``).
         module_options: Constructor options of the module (``hidden``, ``activation``…).
         training: Steps, batch, learning rate and seed.
+        points: One ``PointSpec`` (or a dict of its fields) per bent layer.
     """
 
     objectives: list[str]
@@ -45,6 +51,33 @@ class RunConfig:
     module: str = "conv"
     module_options: dict = field(default_factory=dict)
     training: TrainSettings = field(default_factory=TrainSettings)
+    points: list[PointSpec] = field(default_factory=list)
+
+    def point_specs(self) -> list[PointSpec]:
+        """Return the bend points to build, checking each chain spec.
+
+        Raises:
+            NetbendError: both ``points`` and a single-layer setting are given,
+                or a chain spec is malformed.
+        """
+        if not self.points:
+            specs = [PointSpec(self.layer, self.module, dict(self.module_options))]
+        elif self.layer is not None or self.module != "conv" or self.module_options:
+            raise NetbendError("set either points or layer/module/module_options in RunConfig, not both")
+        else:
+            specs = [point if isinstance(point, PointSpec) else _point_from_dict(point) for point in self.points]
+        for spec in specs:
+            spec.modules()  # raises on a malformed chain before any long work starts
+        return specs
+
+
+def _point_from_dict(entry: dict) -> PointSpec:
+    try:
+        return PointSpec(**entry)
+    except TypeError:
+        raise NetbendError(
+            f"bend point {entry!r} must be a dict with the keys layer, module and module_options"
+        ) from None
 
 
 @dataclass
@@ -67,11 +100,24 @@ def default_layer(generator: GeneratorAdapter) -> str:
 
 
 def build_bend(generator: GeneratorAdapter, layer: str, module: str, module_options: dict, seed: int) -> BentGenerator:
-    """Attach a freshly initialised module (seeded with ``seed``) at ``layer``."""
-    point = generator.insertion_point(layer)
+    """Attach a freshly initialised module or chain (seeded with ``seed``) at ``layer``."""
+    return build_bend_points(generator, [PointSpec(layer, module, module_options)], seed)
+
+
+def build_bend_points(generator: GeneratorAdapter, specs: list[PointSpec], seed: int) -> BentGenerator:
+    """Attach freshly initialised chains at several layers; ``seed`` seeds them all, in order.
+
+    Raises:
+        NetbendError: an unknown layer or module, a bad option, or a layer named twice.
+    """
+    # Trace the insertion points before seeding: a generator's forward pass may draw random numbers.
+    layers = [generator.insertion_point(spec.layer or default_layer(generator)) for spec in specs]
     torch.manual_seed(seed)
-    chain = [build_module(module, point.shape[0], module_options)]
-    return BentGenerator(generator, [BendPoint(layer, point.shape, chain)])
+    points = []
+    for spec, layer in zip(specs, layers):
+        chain = [build_module(module.type, layer.shape[0], module.options, shape=layer.shape) for module in spec.modules()]
+        points.append(BendPoint(layer.name, layer.shape, chain))
+    return BentGenerator(generator, points)
 
 
 def write_losses(path: Path, history: TrainHistory) -> None:
@@ -110,9 +156,10 @@ def train(config: RunConfig, out: str | Path, device: str | None = None, progres
     objectives: list[WeightedObjective] = [parse_objective(spec) for spec in config.objectives]
     if not objectives:
         raise NetbendError("training needs at least one objective, for example --objective class:goldfish")
+    specs = config.point_specs()
     generator = load_generator(config.generator, device=device)
-    layer = config.layer or default_layer(generator)
-    bent = build_bend(generator, layer, config.module, config.module_options, config.training.seed)
+    specs = [PointSpec(spec.layer or default_layer(generator), spec.module, spec.module_options) for spec in specs]
+    bent = build_bend_points(generator, specs, config.training.seed)
     folder = prepare_folder(out)
     if device is not None:
         bent.to(device)
@@ -128,8 +175,11 @@ def train(config: RunConfig, out: str | Path, device: str | None = None, progres
     extra = {
         "objectives": [weighted.describe() for weighted in objectives],
         "training": {**asdict(config.training), "optimizer": "adam", "steps_completed": history.steps_completed, "stopped": history.stopped},
-        "run": {"module": config.module, "module_options": config.module_options, "layer": layer},
+        "run": {"points": [asdict(spec) for spec in specs]},
     }
+    if len(specs) == 1:
+        # The single-layer keys that manifests have always carried.
+        extra["run"].update(asdict(specs[0]))
     save_bend(bent, folder, extra=extra)
     write_losses(folder / "losses.csv", history)
 
