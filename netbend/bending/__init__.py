@@ -14,6 +14,7 @@ MODULES: Registry = Registry("bending module", entry_point_group="netbend.module
 from netbend.bending import conv as _conv  # noqa: E402,F401
 from netbend.bending import conv_xy as _conv_xy  # noqa: E402,F401
 from netbend.bending import cppn as _cppn  # noqa: E402,F401
+from netbend.bending import transforms as _transforms  # noqa: E402,F401
 from netbend.bending.base import BendingModule  # noqa: E402
 from netbend.bending.bent_generator import BendPoint, BentGenerator, build_module  # noqa: E402
 

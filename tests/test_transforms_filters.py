@@ -1,0 +1,62 @@
+"""Hand-computed values of erode, dilate and sobel."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netbend.bending.transforms import dilate, erode, sobel
+from netbend.errors import NetbendError
+
+GRID_3 = (torch.arange(9.0) + 1).reshape(1, 1, 3, 3)  # 1 .. 9
+
+
+def test_dilate_3x3():
+    expected = torch.tensor([[[[5.0, 6.0, 6.0], [8.0, 9.0, 9.0], [8.0, 9.0, 9.0]]]])
+    assert torch.equal(dilate(GRID_3, 3), expected)
+
+
+def test_erode_3x3():
+    expected = torch.tensor([[[[1.0, 1.0, 2.0], [1.0, 1.0, 2.0], [4.0, 4.0, 5.0]]]])
+    assert torch.equal(erode(GRID_3, 3), expected)
+
+
+def test_erode_negative_values():
+    x = -GRID_3
+    expected = torch.tensor([[[[-5.0, -6.0, -6.0], [-8.0, -9.0, -9.0], [-8.0, -9.0, -9.0]]]])
+    assert torch.equal(erode(x, 3), expected)
+
+
+def test_size_one_is_identity():
+    assert torch.equal(dilate(GRID_3, 1), GRID_3)
+
+
+def test_morphology_rejects_even_size():
+    with pytest.raises(NetbendError, match="odd whole number"):
+        dilate(GRID_3, 2)
+
+
+def test_sobel_vertical_step():
+    x = torch.tensor([[[[0.0, 0.0, 1.0, 1.0]] * 4]])
+    expected = torch.tensor([[[[0.0, 4.0, 4.0, 0.0]] * 4]])
+    torch.testing.assert_close(sobel(x), expected, rtol=0, atol=1e-6)
+
+
+def test_sobel_single_pixel():
+    x = torch.zeros(1, 1, 3, 3)
+    x[0, 0, 1, 1] = 1.0
+    root2 = math.sqrt(2.0)
+    expected = torch.tensor([[[[root2, 2.0, root2], [2.0, 0.0, 2.0], [root2, 2.0, root2]]]])
+    torch.testing.assert_close(sobel(x), expected, rtol=0, atol=1e-6)
+
+
+def test_sobel_constant_map_zero():
+    assert torch.equal(sobel(torch.full((2, 3, 5, 5), 7.0)), torch.zeros(2, 3, 5, 5))
+
+
+def test_sobel_flat_region_gradient_finite():
+    x = torch.zeros(1, 1, 4, 4, requires_grad=True)
+    sobel(x).sum().backward()
+    assert torch.isfinite(x.grad).all()
