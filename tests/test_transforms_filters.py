@@ -85,9 +85,3 @@ def test_erode_matches_min_pool(size):
     expected = -torch.nn.functional.max_pool2d(-x, size, stride=1, padding=size // 2)
     assert torch.equal(erode(x, size), expected)
 
-
-def test_replicate_border_matches_pad():
-    from netbend.bending.transforms.sobel import replicate_border
-
-    x = torch.randn(2, 3, 5, 4, generator=torch.Generator().manual_seed(3))
-    assert torch.equal(replicate_border(x), torch.nn.functional.pad(x, (1, 1, 1, 1), mode="replicate"))

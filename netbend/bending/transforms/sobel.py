@@ -15,22 +15,6 @@ from netbend.bending import MODULES
 from netbend.bending.transforms.base import TransformBend, check_activation
 
 
-def replicate_border(x: torch.Tensor) -> torch.Tensor:
-    """Return ``x`` with its edge rows and columns repeated once on every side.
-
-    Same result as ``F.pad(x, (1, 1, 1, 1), mode="replicate")``, which took about
-    9 ms against about 2.5 ms for this zero padding plus edge copies, on
-    64 x 128 x 16 x 16 activations (one CPU thread, torch 2.14).
-    """
-    padded = F.pad(x, (1, 1, 1, 1))
-    padded[..., 0, 1:-1] = x[..., 0, :]
-    padded[..., -1, 1:-1] = x[..., -1, :]
-    # The columns last, so the corners copy the rows just written.
-    padded[..., :, 0] = padded[..., :, 1]
-    padded[..., :, -1] = padded[..., :, -2]
-    return padded
-
-
 def sobel(x: torch.Tensor) -> torch.Tensor:
     """Return the Sobel gradient magnitude ``sqrt(gx^2 + gy^2)`` of every map of ``x``.
 
@@ -38,7 +22,7 @@ def sobel(x: torch.Tensor) -> torch.Tensor:
     its transpose, so gx grows to the right and gy downwards.
     """
     check_activation(x, "sobel")
-    padded = replicate_border(x)  # B x C x (H + 2) x (W + 2)
+    padded = F.pad(x, (1, 1, 1, 1), mode="replicate")  # B x C x (H + 2) x (W + 2)
 
     # Each kernel is separable: a [1, 2, 1] smoothing across a [-1, 0, 1]
     # difference, computed here on shifted views. On 64 x 128 x 16 x 16
