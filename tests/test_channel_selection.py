@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from netbend.analysis.clusters import ChannelClusters
-from netbend.bending.transforms.channels import parse_index_list, resolve_selection
+from netbend.bending import build_module
+from netbend.bending.transforms.channels import format_index_list, parse_index_list, resolve_selection
 from netbend.errors import NetbendError
 
 
@@ -130,3 +131,21 @@ def test_unknown_selection_form():
 def test_selection_without_argument():
     with pytest.raises(NetbendError, match="selection 'channels' is invalid"):
         resolve_selection("channels", 6)
+
+
+def test_format_index_list():
+    assert format_index_list([0, 1, 2, 3, 5, 7, 8]) == "0-3,5,7-8"
+
+
+def test_format_parse_round_trip():
+    indices = [0, 2, 3, 4, 9, 10, 31]
+    assert parse_index_list(format_index_list(indices), 32) == indices
+
+
+def test_module_selection_from_indices():
+    module = build_module("invert", 16, {"indices": [4, 5, 6, 9]})
+    assert module.selection == "channels:4-6,9"
+
+
+def test_module_selection_default_all():
+    assert build_module("invert", 16, {}).selection == "all"

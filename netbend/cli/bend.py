@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from netbend.bending.transform_bend import build_transform_bend, save_transform_bend, transform_names
+import argparse
+
+from netbend.bending.transform_bend import build_transform_bend, save_transform_bend, transform_names, transform_usage
 from netbend.generators import load_generator
 from netbend.storage.bend_folder import prepare_folder
 from netbend.storage.cluster_file import load_clusters
 from netbend.training.run import default_layer, write_before_after_grid
+
+
+def transform_help() -> str:
+    """Return the help epilog: each transform with its parameters and defaults."""
+    lines = ["transforms (parameters in positional order, defaults after =):"]
+    for name in transform_names():
+        lines.append(f"  {transform_usage(name)}")
+    lines.append("see docs/transforms.md for what each one does")
+    return "\n".join(lines)
 
 
 def add_parser(subparsers) -> None:
@@ -14,10 +25,12 @@ def add_parser(subparsers) -> None:
         "bend",
         help="apply fixed transforms (rotate, threshold, ...) to a layer's channels and write a bend folder",
         description=(
-            "Chain transforms at one layer. Each --transform is NAME[:PARAM,...][@SELECTION], where SELECTION is "
-            "all (default), channels:0-31,40, fraction:0.25[:seed=3] or cluster:2. "
-            f"Transforms: {', '.join(transform_names())}. See docs/transforms.md for their parameters."
+            "Chain transforms at one layer, applied in order. Each --transform is\n"
+            "NAME[:PARAM,...][@SELECTION]. SELECTION is all (the default), channels:0-31,40,\n"
+            "fraction:0.25[:seed=3] or cluster:N (needs --clusters)."
         ),
+        epilog=transform_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--generator", default="faces", help="generator spec (default: faces)")
     parser.add_argument("--layer", help="insertion point from `netbend layers` (default: the generator's default layer)")

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from netbend.bending.transforms.channels import format_index_list
 from netbend.errors import NetbendError
 
 REQUIRED = object()
@@ -89,7 +90,8 @@ class TransformBend(nn.Module):
         indices: Channels to transform; None transforms all of them.
         selection: The selection as written (``all``, ``channels:0-31``,
             ``fraction:0.25:seed=3``, ``cluster:2``). Stored for the record only,
-            because ``indices`` already contains the resolved channels.
+            because ``indices`` already contains the resolved channels. None
+            writes ``indices`` in the ``channels:`` form.
     """
 
     kind: str = ""
@@ -98,12 +100,14 @@ class TransformBend(nn.Module):
     # through the selected channels (threshold).
     differentiable: bool = True
 
-    def __init__(self, channels: int, indices: list[int] | None, selection: str, **values) -> None:
+    def __init__(self, channels: int, indices: list[int] | None, selection: str | None, **values) -> None:
         super().__init__()
         if channels < 1:
             raise NetbendError(f"a {self.kind} transform needs at least 1 channel, got {channels}")
         self.channels = int(channels)
         self.indices = check_indices(indices, self.channels, self.kind)
+        if selection is None:
+            selection = "all" if self.indices is None else "channels:" + format_index_list(self.indices)
         self.selection = selection
         self._values = dict(values)
         # Not persistent: the indices are in the config, and a parameter-free

@@ -73,6 +73,20 @@ def parse_index_list(text: str, channels: int, layer: str = "the layer") -> list
     return sorted(indices)
 
 
+def format_index_list(indices: list[int]) -> str:
+    """Write sorted unique indices in the short form ``parse_index_list`` reads, such as ``0-31,40,42``."""
+    parts = []
+    start = previous = indices[0]
+    for index in [*indices[1:], None]:
+        if index is not None and index == previous + 1:
+            previous = index
+            continue
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+        if index is not None:
+            start = previous = index
+    return ",".join(parts)
+
+
 def random_fraction(channels: int, fraction: float, seed: int) -> list[int]:
     """Return ``round(fraction * channels)`` channels (at least 1), drawn without replacement from ``seed``, sorted.
 

@@ -88,7 +88,7 @@ class Erode(TransformBend):
     kind = "erode"
     parameters = (_SIZE,)
 
-    def __init__(self, channels: int, size: int = 3, indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, size: int = 3, indices: list[int] | None = None, selection: str | None = None) -> None:
         super().__init__(channels, indices, selection, size=check_size(size))
         self.size = int(size)
 
@@ -113,7 +113,7 @@ class Dilate(TransformBend):
     kind = "dilate"
     parameters = (_SIZE,)
 
-    def __init__(self, channels: int, size: int = 3, indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, size: int = 3, indices: list[int] | None = None, selection: str | None = None) -> None:
         super().__init__(channels, indices, selection, size=check_size(size))
         self.size = int(size)
 

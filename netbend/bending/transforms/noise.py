@@ -59,7 +59,7 @@ class Noise(TransformBend):
     )
 
     def __init__(
-        self, channels: int, std: float, seed: int = 0, indices: list[int] | None = None, selection: str = "all"
+        self, channels: int, std: float, seed: int = 0, indices: list[int] | None = None, selection: str | None = None
     ) -> None:
         if std < 0:
             raise NetbendError(f"noise std must be 0 or more, got {std}")

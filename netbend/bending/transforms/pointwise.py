@@ -62,7 +62,7 @@ class Ablate(TransformBend):
     kind = "ablate"
     differentiable = False
 
-    def __init__(self, channels: int, indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, indices: list[int] | None = None, selection: str | None = None) -> None:
         super().__init__(channels, indices, selection)
 
     def apply(self, x: torch.Tensor) -> torch.Tensor:
@@ -86,7 +86,7 @@ class Invert(TransformBend):
     kind = "invert"
     parameters = (TransformParameter("pivot", float, 1.0, help="output is pivot - x"),)
 
-    def __init__(self, channels: int, pivot: float = 1.0, indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, pivot: float = 1.0, indices: list[int] | None = None, selection: str | None = None) -> None:
         super().__init__(channels, indices, selection, pivot=float(pivot))
         self.pivot = float(pivot)
 
@@ -105,7 +105,7 @@ class Multiply(TransformBend):
     kind = "multiply"
     parameters = (TransformParameter("factor", float, help="scalar factor"),)
 
-    def __init__(self, channels: int, factor: float, indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, factor: float, indices: list[int] | None = None, selection: str | None = None) -> None:
         super().__init__(channels, indices, selection, factor=float(factor))
         self.factor = float(factor)
 
@@ -124,7 +124,7 @@ class Add(TransformBend):
     kind = "add"
     parameters = (TransformParameter("value", float, help="scalar added to every element"),)
 
-    def __init__(self, channels: int, value: float, indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, value: float, indices: list[int] | None = None, selection: str | None = None) -> None:
         super().__init__(channels, indices, selection, value=float(value))
         self.value = float(value)
 
@@ -144,7 +144,7 @@ class Threshold(TransformBend):
     parameters = (TransformParameter("level", float, help="values above it become 1, the rest 0"),)
     differentiable = False
 
-    def __init__(self, channels: int, level: float, indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, level: float, indices: list[int] | None = None, selection: str | None = None) -> None:
         super().__init__(channels, indices, selection, level=float(level))
         self.level = float(level)
 

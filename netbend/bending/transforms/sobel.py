@@ -57,7 +57,7 @@ class Sobel(TransformBend):
 
     kind = "sobel"
 
-    def __init__(self, channels: int, indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, indices: list[int] | None = None, selection: str | None = None) -> None:
         super().__init__(channels, indices, selection)
 
     def apply(self, x: torch.Tensor) -> torch.Tensor:

@@ -118,7 +118,7 @@ class Rotate(TransformBend):
     parameters = (TransformParameter("angle", float, help="degrees, counter-clockwise"), _PADDING)
 
     def __init__(
-        self, channels: int, angle: float, padding: str = "zeros", indices: list[int] | None = None, selection: str = "all"
+        self, channels: int, angle: float, padding: str = "zeros", indices: list[int] | None = None, selection: str | None = None
     ) -> None:
         super().__init__(channels, indices, selection, angle=float(angle), padding=check_padding(padding))
         self.angle = float(angle)
@@ -158,7 +158,7 @@ class Translate(TransformBend):
         y: float = 0.0,
         padding: str = "zeros",
         indices: list[int] | None = None,
-        selection: str = "all",
+        selection: str | None = None,
     ) -> None:
         super().__init__(channels, indices, selection, x=float(x), y=float(y), padding=check_padding(padding))
         self.shift_x = float(x)
@@ -188,7 +188,7 @@ class Zoom(TransformBend):
     parameters = (TransformParameter("factor", float, help="scale factor; above 1 enlarges"), _PADDING)
 
     def __init__(
-        self, channels: int, factor: float, padding: str = "zeros", indices: list[int] | None = None, selection: str = "all"
+        self, channels: int, factor: float, padding: str = "zeros", indices: list[int] | None = None, selection: str | None = None
     ) -> None:
         if not factor > 0:
             raise NetbendError(f"zoom factor must be above 0, got {factor}; use 2 to enlarge twofold, 0.5 to shrink")
@@ -217,7 +217,7 @@ class Flip(TransformBend):
     kind = "flip"
     parameters = (TransformParameter("axis", str, "h", choices=FLIP_AXES, help="h: left-right, v: top-bottom"),)
 
-    def __init__(self, channels: int, axis: str = "h", indices: list[int] | None = None, selection: str = "all") -> None:
+    def __init__(self, channels: int, axis: str = "h", indices: list[int] | None = None, selection: str | None = None) -> None:
         if axis not in FLIP_AXES:
             raise NetbendError(f"unknown flip axis {axis!r}; use h (left-right) or v (top-bottom)")
         super().__init__(channels, indices, selection, axis=axis)
