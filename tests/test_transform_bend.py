@@ -29,6 +29,10 @@ def trained_conv(seed: int = 0) -> torch.nn.Module:
     return module
 
 
+def bend_chain(faces, chain: list[torch.nn.Module]) -> BentGenerator:
+    return BentGenerator(faces, [BendPoint(LAYER, SHAPE, chain)]).to(faces.device)
+
+
 def alternating_clusters() -> ChannelClusters:
     return ChannelClusters("faces", LAYER, SHAPE, [channel % 3 for channel in range(128)], seed=0, latents=8)
 
@@ -88,7 +92,7 @@ def test_parameter_free_weights_file_empty(faces, tmp_path):
 
 
 def test_trained_round_trip_bit_exact(faces, tmp_path):
-    bent = BentGenerator(faces, [BendPoint(LAYER, SHAPE, [trained_conv()])])
+    bent = bend_chain(faces, [trained_conv()])
     latents = seeded_latents(bent, 4, seed=3)
     expected = render(bent, latents)
     save_bend(bent, tmp_path)
@@ -105,7 +109,7 @@ def test_mixed_chain_round_trip_bit_exact(faces, tmp_path):
         build_transform("noise:0.3@channels:10-20", LAYER, SHAPE),
         build_transform("dilate:3", LAYER, SHAPE),
     ]
-    bent = BentGenerator(faces, [BendPoint(LAYER, SHAPE, chain)])
+    bent = bend_chain(faces, chain)
     latents = seeded_latents(bent, 4, seed=4)
     expected = render(bent, latents)
     save_bend(bent, tmp_path)
@@ -119,7 +123,7 @@ def test_gradient_through_transform(faces, order):
     transform = build_transform("rotate:15@channels:0-63", LAYER, SHAPE)
     conv = trained_conv()
     chain = [transform, conv] if order == "transform_first" else [conv, transform]
-    bent = BentGenerator(faces, [BendPoint(LAYER, SHAPE, chain)])
+    bent = bend_chain(faces, chain)
     images = bent(seeded_latents(bent, 2, seed=0))
     images.mean().backward()
     gradient = conv.body[0].weight.grad

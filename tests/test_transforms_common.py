@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 
@@ -40,6 +42,11 @@ CASES = [
 ]
 IDS = [case[0] for case in CASES]
 
+# The same variable as the generator fixture, so a GPU run covers the transforms too.
+# NOTE: these tests have only run on the CPU. On CUDA, grid_sample's backward uses
+# atomic adds, so gradcheck of rotate, translate and zoom may need a nondet_tol.
+DEVICE = os.environ.get("NETBEND_TEST_DEVICE", "cpu")
+
 
 def call_function(name: str, function, x: torch.Tensor, parameters: dict) -> torch.Tensor:
     if name == "translate":
@@ -50,7 +57,8 @@ def call_function(name: str, function, x: torch.Tensor, parameters: dict) -> tor
 
 
 def sample_input(batch: int = 3, channels: int = 4, height: int = 6, width: int = 7, dtype=torch.float32) -> torch.Tensor:
-    return torch.randn(batch, channels, height, width, generator=torch.Generator().manual_seed(0), dtype=dtype)
+    values = torch.randn(batch, channels, height, width, generator=torch.Generator().manual_seed(0), dtype=dtype)
+    return values.to(DEVICE)
 
 
 @pytest.mark.parametrize("name, parameters, function, differentiable", CASES, ids=IDS)
@@ -84,14 +92,14 @@ def test_non_contiguous_input(name, parameters, function, differentiable):
 @pytest.mark.parametrize("name, parameters, function, differentiable", CASES, ids=IDS)
 def test_module_equals_function(name, parameters, function, differentiable):
     x = sample_input()
-    module = build_module(name, x.shape[1], parameters)
+    module = build_module(name, x.shape[1], parameters).to(DEVICE)
     torch.testing.assert_close(module(x), call_function(name, function, x, parameters), rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("name, parameters, function, differentiable", CASES, ids=IDS)
 def test_module_selected_channels_only(name, parameters, function, differentiable):
     x = sample_input()
-    module = build_module(name, x.shape[1], {**parameters, "indices": [0, 2]})
+    module = build_module(name, x.shape[1], {**parameters, "indices": [0, 2]}).to(DEVICE)
     output = module(x)
     torch.testing.assert_close(output[:, [1, 3]], x[:, [1, 3]], rtol=0, atol=0)
     expected = call_function(name, function, x[:, [0, 2]], parameters)

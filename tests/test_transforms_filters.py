@@ -85,3 +85,7 @@ def test_erode_matches_min_pool(size):
     expected = -torch.nn.functional.max_pool2d(-x, size, stride=1, padding=size // 2)
     assert torch.equal(erode(x, size), expected)
 
+
+
+def test_sobel_half_precision_flat_zero():
+    assert sobel(torch.zeros(1, 1, 4, 4, dtype=torch.float16)).max().item() == 0.0

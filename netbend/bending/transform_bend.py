@@ -169,7 +169,10 @@ def build_transform_bend(
     if clusters is not None:
         check_clusters_match(clusters, generator.spec, layer, shape)
     chain = [build_transform(spec, layer, shape, clusters) for spec in specs]
-    return BentGenerator(generator, [BendPoint(layer, shape, chain)], strength=strength)
+    bent = BentGenerator(generator, [BendPoint(layer, shape, chain)], strength=strength)
+
+    # The channel indices are buffers, so they must sit on the generator's device.
+    return bent.to(generator.device)
 
 
 def uses_clusters(bent: BentGenerator) -> bool:

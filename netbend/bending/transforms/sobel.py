@@ -38,7 +38,11 @@ def sobel(x: torch.Tensor) -> torch.Tensor:
     # sqrt has an infinite derivative at 0, and infinity times the zero gradient
     # of the squares is NaN. Clamping to the smallest normal number keeps the
     # gradient at 0 there. The value becomes sqrt(tiny), about 1e-19 in float32.
-    # A mask for an exact 0 would double the cost of the whole function.
+    # A mask for an exact 0 would double the cost of the whole function. Half
+    # precision has a far larger tiny (sqrt about 8e-3 in float16), so the root
+    # is taken in float32 there.
+    if squared.dtype in (torch.float16, torch.bfloat16):
+        return squared.float().clamp_min(torch.finfo(torch.float32).tiny).sqrt().to(x.dtype)
     return squared.clamp_min(torch.finfo(squared.dtype).tiny).sqrt()
 
 
