@@ -96,8 +96,8 @@ class TransformBend(nn.Module):
 
     kind: str = ""
     parameters: tuple[TransformParameter, ...] = ()
-    # False where the output is piecewise constant in x, so no gradient reaches x
-    # through the selected channels (threshold).
+    # False where the output is constant or piecewise constant in x (ablate,
+    # threshold), so no gradient reaches x through the selected channels.
     differentiable: bool = True
 
     def __init__(self, channels: int, indices: list[int] | None, selection: str | None, **values) -> None:
