@@ -15,6 +15,7 @@ from netbend.bending import conv as _conv  # noqa: E402,F401
 from netbend.bending import conv_xy as _conv_xy  # noqa: E402,F401
 from netbend.bending import cppn as _cppn  # noqa: E402,F401
 from netbend.bending import sorting as _sorting  # noqa: E402,F401
+from netbend.bending import transforms as _transforms  # noqa: E402,F401
 from netbend.bending.base import BendingModule  # noqa: E402
 from netbend.bending.bent_generator import BendPoint, BentGenerator, build_module  # noqa: E402
 
