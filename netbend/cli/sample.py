@@ -6,24 +6,11 @@ Every PNG it writes carries its provenance (see ``netbend.storage.provenance``),
 
 from __future__ import annotations
 
-import argparse
-
-from netbend.cli._options import positive_int
+from netbend.cli._options import positive_int, strength_list
 from netbend.errors import NetbendError
 from netbend.sampling import sample, save_images, save_picture
 from netbend.storage.bend_folder import load_bend
 from netbend.storage.provenance import run_provenance
-
-
-def strength_list(text: str) -> list[float]:
-    """Parse ``1`` or ``0,0.5,1`` into a list of strengths."""
-    try:
-        values = [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"strength {text!r} must be a number or comma-separated numbers, for example 0,0.5,1") from None
-    if not values:
-        raise argparse.ArgumentTypeError("--strength needs at least one number")
-    return values
 
 
 def add_parser(subparsers) -> None:
