@@ -6,6 +6,10 @@ by name, since pytest puts this folder on ``sys.path``.
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -43,3 +47,15 @@ def make_identity_folder(folder: Path, device: str = "cpu") -> Path:
     bent = build_bend(load_generator("faces", device=device), "main.8", "conv", {}, seed=0)
     save_bend(bent, folder, extra={"objectives": [parse_objective(OBJECTIVES[0]).describe()]})
     return folder
+
+
+@functools.lru_cache(maxsize=1)
+def shared_bend_folder() -> Path:
+    """Return one trained bend folder for the whole test session, removed at exit.
+
+    Training costs a few classifier passes, so the test modules share one folder.
+    Tests may add files to it but must not change its manifest or weights.
+    """
+    root = Path(tempfile.mkdtemp(prefix="netbend-test-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return make_bend_folder(root / "run")

@@ -8,7 +8,7 @@ import shlex
 
 import numpy as np
 import pytest
-from bend_helpers import make_bend_folder
+from bend_helpers import shared_bend_folder
 from PIL import Image, PngImagePlugin
 
 from netbend.cli.main import main
@@ -19,8 +19,8 @@ from netbend.training.run import write_before_after_grid
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return make_bend_folder(tmp_path_factory.mktemp("run"))
+def folder():
+    return shared_bend_folder()
 
 
 def pixels(path) -> np.ndarray:

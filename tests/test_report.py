@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
-from bend_helpers import make_bend_folder
+from bend_helpers import shared_bend_folder
 from PIL import Image
 
 from netbend.cli.main import main
@@ -62,8 +62,8 @@ class StrictParser(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return make_bend_folder(tmp_path_factory.mktemp("run"))
+def folder():
+    return shared_bend_folder()
 
 
 @pytest.fixture(scope="module")

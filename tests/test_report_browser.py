@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bend_helpers import make_bend_folder
+from bend_helpers import shared_bend_folder
 from PIL import Image
 
 from netbend.report import write_report
@@ -106,7 +106,7 @@ def find_patch(picture: np.ndarray, patch: np.ndarray, tolerance: int = 2) -> tu
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    run = make_bend_folder(folder / "run")
+    run = shared_bend_folder()
     page = folder / "report.html"
     write_report(run, page, count=4, grid_count=4)
     shot, netlog = screenshot(page, folder)

@@ -9,7 +9,7 @@ import imageio_ffmpeg
 import pytest
 import torch
 import torch.nn.functional as F
-from bend_helpers import make_bend_folder
+from bend_helpers import shared_bend_folder
 
 from netbend.bending import MODULES, BendPoint, BentGenerator
 from netbend.bending.base import BendingModule
@@ -40,8 +40,8 @@ class RotateActivation(BendingModule):
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    folder = make_bend_folder(tmp_path_factory.mktemp("run"))
+def trained():
+    folder = shared_bend_folder()
     return folder, load_bend(folder)[0]
 
 
