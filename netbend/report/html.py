@@ -175,11 +175,11 @@ def metrics_section(evaluation: dict) -> str:
             header,
             *metrics_rows(evaluation),
             "</table>",
-            f'<p class="note">Perceptual distance: the bundled EfficientNet-Lite0 classifier sees both images resized to '
-            f'{features["input_size"]} px; the outputs of its blocks {blocks} are unit-normalised along channels, '
-            "squared differences are summed over channels and averaged over positions, and the blocks are averaged "
-            "(LPIPS without learned weights, so each block's figure lies in [0, 4]). Diversity is the same distance "
-            "averaged over all pairs of images in a set.</p>",
+            f'<p class="note">Perceptual distance: both images are resized to {features["input_size"]} px and '
+            f"passed through the bundled EfficientNet-Lite0 classifier. The outputs of its blocks {blocks} are "
+            "unit-normalised along channels, squared differences are summed over channels and averaged over "
+            "positions, and the blocks are averaged. This is LPIPS without learned weights, so each block's figure "
+            "lies in [0, 4]. Diversity is the same distance averaged over all pairs of images in a set.</p>",
         ]
     )
 
