@@ -112,7 +112,7 @@ def test_grid_redraws_exactly(folder, tmp_path, capsys):
 
 def test_training_grid_redraws_exactly(folder, tmp_path, capsys):
     bent, manifest = load_bend(folder)
-    grid = write_before_after_grid(bent, folder / "grid.png", manifest, count=4)
+    grid = write_before_after_grid(bent, folder / "grid.png", count=4, manifest=manifest)
     code, out, _ = info(grid, capsys)
     assert code == 0
     assert "one row per strength" in out
@@ -184,3 +184,9 @@ def test_sample_keeps_single_strength_flag(folder, tmp_path, capsys):
     out = tmp_path / "grid.png"
     assert main(["sample", str(folder), "--n", "4", "--strength", "1.5", "--out", str(out)]) == 0
     assert read_provenance(out).strengths == (1.5,)
+
+
+def test_training_grid_reads_manifest(folder):
+    bent, _ = load_bend(folder)
+    grid = write_before_after_grid(bent, folder / "grid.png", 2)
+    assert read_provenance(grid).manifest_sha256 == manifest_sha256(read_manifest(folder))

@@ -205,7 +205,9 @@ def build_variant(original: nn.Module, key: str, value: float | int, device: tor
     """
     config = module_config(original)
     kind = getattr(original, "kind", type(original).__name__)
-    variant = build_module(kind, config.get("channels", getattr(original, "channels", 0)), {**config, key: value})
+    # The channel count is build_module's own argument, not an option.
+    channels = config.pop("channels", getattr(original, "channels", 0))
+    variant = build_module(kind, channels, {**config, key: value})
     try:
         variant.load_state_dict(original.state_dict())
     except RuntimeError as error:

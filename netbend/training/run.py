@@ -84,12 +84,15 @@ def write_losses(path: Path, history: TrainHistory) -> None:
         writer.writerows(history.records)
 
 
-def write_before_after_grid(bent: BentGenerator, path: Path, manifest: dict, count: int = 8) -> Path:
+def write_before_after_grid(bent: BentGenerator, path: Path, count: int = 8, manifest: dict | None = None) -> Path:
     """Write ``count`` held-out latents as an original row over a bent row.
 
-    The PNG records the bend folder (``path``'s parent) and ``manifest``'s hash, so
+    ``path`` must lie in the bend folder, whose manifest (read from there unless
+    given) is saved first. The PNG records the folder and the manifest's hash, so
     ``netbend info`` can trace it and ``netbend sample`` redraw it.
     """
+    if manifest is None:
+        manifest = read_manifest(path.parent)
     provenance = run_provenance(
         path.parent, manifest, seed=HELD_OUT_SEED, count=count, layout="rows", strengths=(0.0, 1.0), indices=tuple(range(count))
     )
@@ -143,5 +146,5 @@ def train(config: RunConfig, out: str | Path, device: str | None = None, progres
     metrics = measure_bend(bent, objectives)
     metrics["training"] = {"seconds": round(seconds, 2), "steps_completed": history.steps_completed, "stopped": history.stopped}
     write_json(folder / "metrics.json", metrics)
-    write_before_after_grid(bent, folder / "grid.png", manifest)
+    write_before_after_grid(bent, folder / "grid.png", manifest=manifest)
     return RunResult(folder=folder, bent=bent, history=history, metrics=metrics)
