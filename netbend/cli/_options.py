@@ -24,3 +24,14 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
     return value
+
+
+def strength_list(text: str) -> list[float]:
+    """Parse ``1`` or ``0,0.5,1`` into a list of strengths."""
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"strength {text!r} must be a number or comma-separated numbers, for example 0,0.5,1") from None
+    if not values:
+        raise argparse.ArgumentTypeError(f"strength {text!r} contains no number; pass for example 0,0.5,1")
+    return values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,21 @@ def to_pil(image: torch.Tensor) -> Image.Image:
     return Image.fromarray(np.ascontiguousarray(array))
 
 
+def png_info(text: dict[str, str] | None) -> PngImagePlugin.PngInfo:
+    """Return PNG text chunks for ``text`` (Pillow stores non-Latin-1 values as iTXt)."""
+    info = PngImagePlugin.PngInfo()
+    for key, value in (text or {}).items():
+        info.add_text(key, value)
+    return info
+
+
+def png_bytes(image: Image.Image, text: dict[str, str] | None = None) -> bytes:
+    """Encode ``image`` as PNG bytes with optional text chunks."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=png_info(text))
+    return buffer.getvalue()
+
+
 def save_png(image: Image.Image, path: str | Path, text: dict[str, str] | None = None) -> Path:
     """Write ``image`` as PNG with optional text chunks, creating parent folders.
 
@@ -25,12 +41,9 @@ def save_png(image: Image.Image, path: str | Path, text: dict[str, str] | None =
         NetbendError: the file cannot be written.
     """
     path = Path(path)
-    info = PngImagePlugin.PngInfo()
-    for key, value in (text or {}).items():
-        info.add_text(key, value)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        image.save(path, format="PNG", pnginfo=info)
+        image.save(path, format="PNG", pnginfo=png_info(text))
     except OSError as error:
         raise NetbendError(f"cannot write image {path}: {error.strerror or error}; choose a writable path") from error
     return path

@@ -19,9 +19,10 @@ from netbend.bending.chain_spec import PointSpec
 from netbend.errors import NetbendError
 from netbend.generators import GeneratorAdapter, load_generator
 from netbend.objectives import WeightedObjective, parse_objective
-from netbend.storage.bend_folder import prepare_folder, save_bend, write_json
-from netbend.storage.images import labelled_rows, save_png
-from netbend.training.metrics import held_out_latents, measure_bend, render
+from netbend.sampling import save_picture
+from netbend.storage.bend_folder import prepare_folder, read_manifest, save_bend, write_json
+from netbend.storage.provenance import run_provenance
+from netbend.training.metrics import HELD_OUT_SEED, measure_bend
 from netbend.training.trainer import TrainHistory, TrainSettings, train_bend
 
 _logger = logging.getLogger(__name__)
@@ -129,11 +130,19 @@ def write_losses(path: Path, history: TrainHistory) -> None:
         writer.writerows(history.records)
 
 
-def write_before_after_grid(bent: BentGenerator, path: Path, count: int = 8) -> Path:
-    """Write the first ``count`` held-out latents as an original row over a bent row."""
-    latents = held_out_latents(bent, count)
-    rows = [("original", render(bent, latents, strength=0.0)), ("bent", render(bent, latents, strength=1.0))]
-    return save_png(labelled_rows(rows, scale=2), path)
+def write_before_after_grid(bent: BentGenerator, path: Path, count: int = 8, manifest: dict | None = None) -> Path:
+    """Write ``count`` held-out latents as an original row over a bent row.
+
+    ``path`` must lie in the bend folder, whose manifest (read from there unless
+    given) is saved first. The PNG records the folder and the manifest's hash, so
+    ``netbend info`` can trace it and ``netbend sample`` redraw it.
+    """
+    if manifest is None:
+        manifest = read_manifest(path.parent)
+    provenance = run_provenance(
+        path.parent, manifest, seed=HELD_OUT_SEED, count=count, layout="rows", strengths=(0.0, 1.0), indices=tuple(range(count))
+    )
+    return save_picture(bent, provenance, path)
 
 
 def train(config: RunConfig, out: str | Path, device: str | None = None, progress: bool = True) -> RunResult:
@@ -181,10 +190,11 @@ def train(config: RunConfig, out: str | Path, device: str | None = None, progres
         # The single-layer keys that manifests have always carried.
         extra["run"].update(asdict(specs[0]))
     save_bend(bent, folder, extra=extra)
+    manifest = read_manifest(folder)
     write_losses(folder / "losses.csv", history)
 
     metrics = measure_bend(bent, objectives)
     metrics["training"] = {"seconds": round(seconds, 2), "steps_completed": history.steps_completed, "stopped": history.stopped}
     write_json(folder / "metrics.json", metrics)
-    write_before_after_grid(bent, folder / "grid.png")
+    write_before_after_grid(bent, folder / "grid.png", manifest=manifest)
     return RunResult(folder=folder, bent=bent, history=history, metrics=metrics)
