@@ -77,6 +77,11 @@ def test_parse_class_weight():
     assert weighted.objective.target == 1
 
 
+def test_parse_unknown_option():
+    with pytest.raises(NetbendError, match="its options are space"):
+        parse_objective("palette:#ff6600;colour=red")
+
+
 def test_parse_option_on_plain_objective():
     with pytest.raises(NetbendError, match="takes no options"):
         parse_objective("fidelity;model=x")
