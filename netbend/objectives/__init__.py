@@ -23,6 +23,7 @@ from netbend.objectives import diversity as _diversity  # noqa: E402,F401
 from netbend.objectives import fidelity as _fidelity  # noqa: E402,F401
 from netbend.objectives import imagenet_class as _imagenet_class  # noqa: E402,F401
 from netbend.objectives import palette as _palette  # noqa: E402,F401
+from netbend.objectives import style as _style  # noqa: E402,F401
 from netbend.objectives._spec import split_spec  # noqa: E402
 from netbend.objectives.base import Objective, ObjectiveBatch, WeightedObjective  # noqa: E402
 
