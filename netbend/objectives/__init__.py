@@ -19,6 +19,11 @@ from netbend.errors import NetbendError
 
 OBJECTIVES: Registry = Registry("objective", entry_point_group="netbend.objectives")
 
+from netbend.objectives import clip_diversity as _clip_diversity  # noqa: E402,F401
+from netbend.objectives import clip_direction as _clip_direction  # noqa: E402,F401
+from netbend.objectives import clip_image as _clip_image  # noqa: E402,F401
+from netbend.objectives import clip_nce as _clip_nce  # noqa: E402,F401
+from netbend.objectives import clip_text as _clip_text  # noqa: E402,F401
 from netbend.objectives import diversity as _diversity  # noqa: E402,F401
 from netbend.objectives import fidelity as _fidelity  # noqa: E402,F401
 from netbend.objectives import imagenet_class as _imagenet_class  # noqa: E402,F401
