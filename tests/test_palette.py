@@ -14,7 +14,12 @@ from netbend.errors import NetbendError
 from netbend.objectives import parse_objective
 from netbend.objectives.base import ObjectiveBatch
 from netbend.objectives.lab import rgb_to_lab
-from netbend.objectives.palette import PaletteObjective, parse_hex_colours, sliced_wasserstein
+from netbend.objectives.palette import (
+    PaletteObjective,
+    lightness_transfer_distance,
+    parse_hex_colours,
+    sliced_wasserstein,
+)
 from netbend.training.run import build_bend
 
 ORANGE = (1.0, 0x66 / 255, 0.0)
@@ -74,11 +79,44 @@ def test_sliced_wasserstein_matches_quantiles():
     assert value.item() == pytest.approx((0.0 + 0.2 + 0.1 + 0.0) / 4, rel=1e-5)
 
 
+def test_transfer_follows_lightness_rank():
+    # Pixels 0.9, 0.1, 0.5, 0.3 ranked by the lightness of their originals; the dark
+    # half is assigned target 0 and the light half target 1.
+    pixels = torch.tensor([0.9, 0.1, 0.5, 0.3]).view(1, 4, 1).expand(1, 4, 3)
+    ranking = torch.tensor([[40.0, 10.0, 30.0, 20.0]])
+    target = torch.tensor([[0.0], [1.0]]).expand(2, 3)
+    # Ranked order: 0.1 (to 0), 0.3 (to 0), 0.5 (to 1), 0.9 (to 1); distances * sqrt(3).
+    expected = (0.1 + 0.3 + 0.5 + 0.1) / 4 * math.sqrt(3)
+    assert lightness_transfer_distance(pixels, ranking, target).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_loss_zero_for_two_tone_image():
+    # The dark half of the original becomes dark grey and the light half orange.
+    objective = PaletteObjective("#ff6600,#202020")
+    originals = torch.cat([flat_images([(0.1, 0.1, 0.1)]), flat_images([(0.8, 0.8, 0.8)])], dim=3)
+    images = torch.cat([flat_images([DARK]), flat_images([ORANGE])], dim=3)
+    batch = ObjectiveBatch(images=images, originals=originals, latents=torch.zeros(1, 1))
+    assert objective.loss(batch).item() == pytest.approx(0.0, abs=1e-5)
+
+
+def test_loss_for_swapped_tones():
+    # Orange where the original is dark: half the pixels are off by the Lab
+    # distance between the two colours, in units of 100.
+    objective = PaletteObjective("#ff6600,#202020")
+    originals = torch.cat([flat_images([(0.1, 0.1, 0.1)]), flat_images([(0.8, 0.8, 0.8)])], dim=3)
+    images = flat_images([ORANGE], side=8).repeat(1, 1, 1, 2)
+    lab = rgb2lab(np.array([[ORANGE, DARK]]))[0]
+    expected = np.linalg.norm(lab[0] - lab[1]) / 100 / 2
+    batch = ObjectiveBatch(images=images, originals=originals, latents=torch.zeros(1, 1))
+    assert objective.loss(batch).item() == pytest.approx(expected, rel=0.01)
+
+
 def test_exact_palette_scores_zero():
     objective = PaletteObjective("#ff6600,#202020")
     images = torch.cat([flat_images([ORANGE]), flat_images([DARK])], dim=3)  # half and half
     figures = objective.measure(images, images)
     assert figures["palette_distance"] == pytest.approx(0.0, abs=1e-3)
+    assert figures["transfer_distance"] == pytest.approx(0.0, abs=1e-3)
     assert figures["sliced_wasserstein"] == pytest.approx(0.0, abs=1e-2)
 
 
@@ -133,7 +171,7 @@ def test_loss_pulls_pixels_to_palette():
 
     for _ in range(150):
         images = torch.sigmoid(logits)
-        batch = ObjectiveBatch(images=images, originals=None, latents=torch.zeros(2, 1), generator=generator)
+        batch = ObjectiveBatch(images=images, originals=start, latents=torch.zeros(2, 1), generator=generator)
         optimizer.zero_grad()
         objective.loss(batch).backward()
         optimizer.step()
@@ -146,7 +184,9 @@ def test_gradient_reaches_bending_module(faces):
     bent = build_bend(faces, "main.8", "conv", {}, seed=0)
     objective = PaletteObjective("#ff6600,#202020")
     latents = faces.sample_latents(2, torch.Generator().manual_seed(0))
-    batch = ObjectiveBatch(images=bent(latents), originals=None, latents=latents, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad(), bent.unbent():
+        originals = bent(latents)
+    batch = ObjectiveBatch(images=bent(latents), originals=originals, latents=latents, generator=torch.Generator().manual_seed(0))
 
     objective.loss(batch).backward()
 
