@@ -116,3 +116,15 @@ def test_truncated_png_is_rejected(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(NetbendError, match="corrupt or truncated"):
         load_reference_image(path)
+
+
+def test_cli_reports_missing_reference(tmp_path, capsys):
+    from netbend.cli.main import main
+
+    status = main(["train", "--objective", f"style:{tmp_path / 'nope.png'}", "--out", str(tmp_path / "run"), "--quiet"])
+
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error.count("\n") == 0
+    assert "nope.png not found" in error
+    assert not (tmp_path / "run" / "manifest.json").exists()
