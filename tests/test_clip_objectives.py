@@ -233,6 +233,14 @@ def test_local_checkpoint_loads(tmp_path):
     assert torch.allclose(loaded.embed_images(images), source.embed_images(images), atol=1e-6)
 
 
+@pytest.mark.parametrize("suffix", [".safetensors", ".pt"])
+def test_corrupt_checkpoint(tmp_path, suffix):
+    path = tmp_path / f"broken{suffix}"
+    path.write_bytes(b"not weights")
+    with pytest.raises(NetbendError, match="cannot load CLIP weights"):
+        load_clip.__wrapped__(ClipSpec.from_options(model=TINY, checkpoint=str(path)), "cpu")
+
+
 # Finding weights: offline errors, missing files and missing packages.
 
 

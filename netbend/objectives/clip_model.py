@@ -16,11 +16,13 @@ import difflib
 import functools
 import logging
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from safetensors import SafetensorError
 
 from netbend.errors import NetbendError
 from netbend.objectives.reference_image import resize
@@ -283,8 +285,11 @@ def load_clip(spec: ClipSpec, device: str = "cpu") -> ClipModel:
                 device=device,
                 force_quick_gelu=bool(tag.get("quick_gelu", False)),
             )
-    except (RuntimeError, ValueError, KeyError, OSError) as error:
-        raise NetbendError(f"cannot load CLIP model {spec.model} from {weights}: {error}") from error
+    except (RuntimeError, ValueError, KeyError, OSError, pickle.UnpicklingError, SafetensorError) as error:
+        raise NetbendError(
+            f"cannot load CLIP weights {weights} into model {spec.model}: {error}. "
+            "Check that the file is an open_clip checkpoint of this model"
+        ) from error
     network.eval().requires_grad_(False)
 
     preprocess = open_clip.get_model_preprocess_cfg(network)
