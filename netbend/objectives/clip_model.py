@@ -287,7 +287,7 @@ def load_clip(spec: ClipSpec, device: str = "cpu") -> ClipModel:
             )
     except (RuntimeError, ValueError, KeyError, OSError, pickle.UnpicklingError, SafetensorError) as error:
         raise NetbendError(
-            f"cannot load CLIP weights {weights} into model {spec.model}: {error}. "
+            f"loading CLIP weights {weights} into model {spec.model} failed: {error}. "
             "Check that the file is an open_clip checkpoint of this model"
         ) from error
     network.eval().requires_grad_(False)
