@@ -39,13 +39,15 @@ class Objective(nn.Module):
 
     Subclasses set ``name`` (the registry key), ``needs_original`` when the loss
     compares against the unbent output, ``takes_argument = False`` when the spec
-    carries only a weight, implement ``loss`` and ``measure``, and
-    describe their settings in ``config``.
+    carries only a weight, and ``options`` to the spec option keys that
+    ``from_argument`` accepts as keyword arguments. They implement ``loss`` and
+    ``measure``, and describe their settings in ``config``.
     """
 
     name: str = ""
     needs_original: bool = False
     takes_argument: bool = True
+    options: tuple[str, ...] = ()
 
     def loss(self, batch: ObjectiveBatch) -> torch.Tensor:
         """Return the scalar loss for one step (lower is better)."""
