@@ -40,7 +40,7 @@ def add_parser(subparsers) -> None:
         action="append",
         required=True,
         metavar="SPEC",
-        help="objective NAME[:ARG][*WEIGHT], repeatable: class:goldfish, fidelity:0.5, diversity*0.1",
+        help="objective NAME[:ARG][;KEY=VALUE...][*WEIGHT], repeatable: class:goldfish, fidelity:0.5, diversity*0.1, palette:#ff6600,#202020",
     )
     parser.add_argument("--steps", type=positive_int, default=defaults.steps, help=f"optimiser steps (default: {defaults.steps})")
     parser.add_argument("--batch", type=positive_int, default=defaults.batch, help=f"latents per step (default: {defaults.batch})")
