@@ -30,7 +30,7 @@ class TrainSettings:
             latents and the augmentation.
     """
 
-    steps: int = 120
+    steps: int = 150
     batch: int = 8
     lr: float = 2e-3
     seed: int = 0
