@@ -8,7 +8,6 @@ it was trained toward.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import warnings
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import torch.nn.functional as F
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from netbend.errors import NetbendError
+from netbend.storage.hashing import file_sha256
 
 _logger = logging.getLogger(__name__)
 
@@ -81,15 +81,6 @@ def resize(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     if tuple(images.shape[-2:]) == tuple(size):
         return images
     return F.interpolate(images, size=size, mode="bilinear", align_corners=False, antialias=True)
-
-
-def file_sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def to_rgb_array(image: Image.Image) -> np.ndarray:

@@ -15,7 +15,6 @@ Nothing here unpickles; loading a folder runs no code from it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -27,6 +26,7 @@ from safetensors.torch import load_file, save_file
 from netbend.bending import BendPoint, BentGenerator, build_module
 from netbend.errors import NetbendError
 from netbend.generators import GeneratorAdapter, load_generator
+from netbend.storage.hashing import file_sha256
 from netbend.version import __version__
 
 _logger = logging.getLogger(__name__)
@@ -86,14 +86,6 @@ def save_bend(bent: BentGenerator, folder: str | Path, extra: dict | None = None
     manifest_path = folder / MANIFEST
     write_json(manifest_path, manifest)
     return manifest_path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_manifest(folder: str | Path) -> dict:
