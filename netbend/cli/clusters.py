@@ -13,6 +13,7 @@ from netbend.generators import load_generator
 from netbend.storage.bend_folder import prepare_folder
 from netbend.storage.cluster_file import save_clusters
 from netbend.storage.images import save_png
+from netbend.storage.provenance import sheet_text
 from netbend.training.run import default_layer
 
 
@@ -47,7 +48,11 @@ def run(args) -> int:
     path = save_clusters(clusters, folder)
     with torch.no_grad():
         images = generator.generate(latents[: args.sheet_latents]).float().cpu()
-    sheet = save_png(cluster_sheet(images, activations, clusters, sheet_latents=args.sheet_latents), folder / "clusters.png")
+    command = ["netbend", "clusters", "--generator", generator.spec, "--layer", layer, "--k", str(args.k)]
+    command += ["--latents", str(args.latents), "--seed", str(args.seed), "--sheet-latents", str(args.sheet_latents), "--out", args.out]
+    text = sheet_text("clusters", generator.spec, layer, args.seed, command)
+    picture = cluster_sheet(images, activations, clusters, sheet_latents=args.sheet_latents)
+    sheet = save_png(picture, folder / "clusters.png", text=text)
 
     print(f"clustered the {clusters.shape[0]} channels of {layer} over {args.latents} latents in {seconds:.1f} s")
     for cluster, size in enumerate(clusters.sizes()):

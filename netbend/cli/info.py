@@ -7,7 +7,7 @@ from pathlib import Path
 
 from netbend.errors import NetbendError
 from netbend.storage.bend_folder import read_manifest
-from netbend.storage.provenance import format_number, manifest_sha256, read_provenance
+from netbend.storage.provenance import format_number, manifest_sha256, read_provenance, read_sheet_text
 
 
 def add_parser(subparsers) -> None:
@@ -43,7 +43,20 @@ def check_run(run_dir: str, recorded_hash: str) -> str | None:
     return None
 
 
+def print_sheet(image: str, fields: dict[str, str]) -> int:
+    print(f"image:     {image} ({fields['sheet']} sheet)")
+    print(f"generator: {fields.get('generator', 'unknown')}")
+    print(f"layer:     {fields.get('layer', 'unknown')}")
+    print(f"seed:      {fields.get('seed', 'unknown')}")
+    print(f"netbend:   {fields.get('version', 'unknown')}")
+    print(f"reproduce: {fields.get('command', 'unknown')}")
+    return 0
+
+
 def run(args) -> int:
+    sheet = read_sheet_text(args.image)
+    if sheet is not None:
+        return print_sheet(args.image, sheet)
     provenance = read_provenance(args.image)
     run_dir = args.run_dir or provenance.run
     strengths = ", ".join(format_number(value) for value in provenance.strengths)

@@ -10,6 +10,7 @@ from netbend.bending.transforms.channels import parse_index_list
 from netbend.cli._options import positive_int
 from netbend.generators import load_generator
 from netbend.storage.images import save_png
+from netbend.storage.provenance import sheet_text
 from netbend.training.run import default_layer
 
 
@@ -41,6 +42,9 @@ def run(args) -> int:
 
     latents = generator.sample_latents(args.latents, torch.Generator().manual_seed(args.seed))
     activations, images = layer_activations(generator, layer, latents, with_images=True)
-    path = save_png(channel_sheet(images, activations, channels, columns=args.columns), args.out)
+    command = ["netbend", "inspect", "--generator", generator.spec, "--layer", layer, "--latents", str(args.latents)]
+    command += ["--channels", args.channels, "--columns", str(args.columns), "--seed", str(args.seed), "--out", args.out]
+    text = sheet_text("inspect", generator.spec, layer, args.seed, command)
+    path = save_png(channel_sheet(images, activations, channels, columns=args.columns), args.out, text=text)
     print(f"{len(channels)} of {count} channels of {layer}, {args.latents} latents: {path}")
     return 0

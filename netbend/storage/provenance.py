@@ -11,7 +11,9 @@ Three layouts exist:
 - ``grid``: every latent of the draw at one strength, ``columns`` per row.
 - ``rows``: one labelled row per strength, each with every latent of the draw.
 
-``netbend sample`` reproduces each layout from these fields.
+``netbend sample`` reproduces each layout from these fields. Analysis sheets
+(``netbend clusters`` and ``netbend inspect``) come from no bend folder; they record
+the generator, layer, seed and the command that writes them again (``sheet_text``).
 """
 
 from __future__ import annotations
@@ -148,11 +150,40 @@ class Provenance:
         return shlex.join(words)
 
 
-def read_provenance(path: str | Path) -> Provenance:
-    """Read the netbend provenance of a PNG.
+def sheet_text(sheet: str, generator: str, layer: str, seed: int, command: list[str]) -> dict[str, str]:
+    """Return PNG text chunks for an analysis sheet, which no bend folder drew.
+
+    Args:
+        sheet: What the sheet shows (``clusters`` or ``inspect``).
+        generator: Generator spec.
+        layer: Layer whose activations the sheet shows.
+        seed: Seed of the latents.
+        command: The netbend command line that writes the same sheet again.
+    """
+    text = {
+        "sheet": sheet,
+        "generator": generator,
+        "layer": layer,
+        "seed": str(seed),
+        "command": shlex.join(command),
+        "version": __version__,
+    }
+    return {PREFIX + key: value for key, value in text.items()}
+
+
+def read_sheet_text(path: str | Path) -> dict[str, str] | None:
+    """Return an analysis sheet's ``netbend:`` fields (prefix removed), or None for other PNGs."""
+    text = read_png_text(path)
+    if PREFIX + "sheet" not in text:
+        return None
+    return {key[len(PREFIX) :]: value for key, value in text.items() if key.startswith(PREFIX)}
+
+
+def read_png_text(path: str | Path) -> dict[str, str]:
+    """Return a PNG's text chunks.
 
     Raises:
-        NetbendError: the file is missing, not a PNG, or has no netbend metadata.
+        NetbendError: the file is missing or not a PNG.
     """
     path = Path(path)
     if not path.is_file():
@@ -165,7 +196,16 @@ def read_provenance(path: str | Path) -> Provenance:
         raise NetbendError(f"{path} is not a readable image ({error}); pass a PNG written by netbend") from error
     if image_format != "PNG":
         raise NetbendError(f"{path} is a {image_format} file; netbend records provenance only in PNG files")
-    return Provenance.from_text(text, source=str(path))
+    return text
+
+
+def read_provenance(path: str | Path) -> Provenance:
+    """Read the netbend provenance of a PNG.
+
+    Raises:
+        NetbendError: the file is missing, not a PNG, or has no netbend metadata.
+    """
+    return Provenance.from_text(read_png_text(path), source=str(path))
 
 
 def run_provenance(run: str | Path, manifest: dict, **fields) -> Provenance:
