@@ -12,7 +12,7 @@ from netbend.storage.provenance import format_number, manifest_sha256, read_prov
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("info", help="show the bend, seed, latents and strength that made a netbend PNG")
-    parser.add_argument("image", metavar="IMAGE", help="PNG written by netbend (sample, train, demo, evaluate)")
+    parser.add_argument("image", metavar="IMAGE", help="PNG written by netbend (sample, train, demo, evaluate, clusters, inspect)")
     parser.add_argument(
         "--run",
         dest="run_dir",
