@@ -2,7 +2,7 @@
 
 
 class NetbendError(Exception):
-    """An invalid input or a missing file, with a message that says what to do.
+    """An invalid input or a missing file, with a message that names the fix.
 
     The command line prints these as one line and exits with status 2; other
     exceptions are bugs and keep their traceback.

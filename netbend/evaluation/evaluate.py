@@ -19,7 +19,7 @@ from netbend.evaluation.diversity import pairwise_feature_distance
 from netbend.evaluation.perceptual import PerceptualFeatures, feature_distance
 from netbend.objectives import WeightedObjective, parse_objective
 from netbend.objectives.diversity import pairwise_mean_distance
-from netbend.training.metrics import HELD_OUT_COUNT, HELD_OUT_SEED, render
+from netbend.training.metrics import HELD_OUT_COUNT, HELD_OUT_SEED, held_out_latents, render
 from netbend.training.trainer import term_names
 
 _logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def evaluate_bend(
     started = time.perf_counter()
 
     # Draw the same held-out latents as metrics.json, then the two image sets.
-    latents = bent.generator.sample_latents(count, torch.Generator().manual_seed(HELD_OUT_SEED))
+    latents = held_out_latents(bent, count)
     originals = render(bent, latents, strength=0.0)
     images = render(bent, latents, strength=strength)
 

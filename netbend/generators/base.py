@@ -1,6 +1,6 @@
 """The adapter interface every generator family implements.
 
-An adapter wraps a frozen, pretrained ``nn.Module`` and tells netbend three things:
+An adapter wraps a frozen, pretrained ``nn.Module`` and provides netbend with three things:
 how to sample latents, how to turn the network's output into images in [0, 1], and
 where a bending module may be inserted (named submodules whose output is an
 activation map of shape B x C x H x W).

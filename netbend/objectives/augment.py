@@ -1,4 +1,4 @@
-"""Differentiable augmentation applied before a classifier or CLIP sees the images.
+"""Differentiable augmentation applied before a classifier or CLIP scores the images.
 
 Scoring randomly cropped, flipped and slightly rotated views makes the bending
 module change what the image shows, not add pixel noise that fools one fixed view

@@ -15,7 +15,7 @@ from torch import nn
 
 @dataclass
 class ObjectiveBatch:
-    """What one training step hands to every objective.
+    """Inputs of one training step, passed to every objective.
 
     Attributes:
         images: Bent images in [0, 1], B x 3 x H x W, carrying gradients.

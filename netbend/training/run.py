@@ -187,7 +187,7 @@ def train(config: RunConfig, out: str | Path, device: str | None = None, progres
         "run": {"points": [asdict(spec) for spec in specs]},
     }
     if len(specs) == 1:
-        # The single-layer keys that manifests have always carried.
+        # Single-layer runs also keep the flat layer, module and module_options keys.
         extra["run"].update(asdict(specs[0]))
     save_bend(bent, folder, extra=extra)
     manifest = read_manifest(folder)
